@@ -1,0 +1,5 @@
+import sys
+
+from krisenstab.cli import main
+
+sys.exit(main())
