@@ -22,14 +22,20 @@ def build_parser() -> GermanArgumentParser:
         prog="krisenstab",
         description="Krisenstab: Einsatztagebuch, KRITIS-Lage, Zuständigkeiten, Lageberichte, Übungen.",
     )
-    parser.add_argument("--db", metavar="DATEI", help="Datenbankdatei (Vorgabe: Benutzerdatenordner)")
     parser.add_argument(
-        "--demo", action="store_true", help="Demo-Datenbank (fiktive Lage) öffnen, beim ersten Mal anlegen"
+        "--db", metavar="DATEI", help="Datenbankdatei (Vorgabe: Benutzerdatenordner)"
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="Demo-Datenbank (fiktive Lage) öffnen, beim ersten Mal anlegen",
     )
     parser.add_argument("--version", action="version", version="krisenstab 0.1.0")
     sub = parser.add_subparsers(dest="command", parser_class=GermanArgumentParser)
     gui = sub.add_parser("gui", help="die Oberfläche starten")
-    gui.add_argument("--smoke", action="store_true", help="einmal zeichnen, Millisekunden ausgeben, beenden")
+    gui.add_argument(
+        "--smoke", action="store_true", help="einmal zeichnen, Millisekunden ausgeben, beenden"
+    )
     gui.set_defaults(handler=None)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
@@ -40,7 +46,10 @@ def _run_gui(args, t0: float) -> int:  # type: ignore[no-untyped-def]
     from krisenstab.gui.app import run_gui
 
     return run_gui(
-        db_path(args), smoke=getattr(args, "smoke", False), demo=bool(args.demo and not args.db), t0=t0
+        db_path(args),
+        smoke=getattr(args, "smoke", False),
+        demo=bool(args.demo and not args.db),
+        t0=t0,
     )
 
 

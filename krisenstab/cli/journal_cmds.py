@@ -198,7 +198,9 @@ def journal_list(args: argparse.Namespace) -> int:
             mark = f" [Berichtigung zu Nr. {e.corrects}]"
         if e.corrected_by:
             mark += f" [berichtigt durch Nr. {', '.join(map(str, e.corrected_by))}]"
-        print(f"{e.number:>5}  {format_dtg(e.recorded_at)}  {e.function:<8} {e.kind:<12} {e.text}{mark}")
+        print(
+            f"{e.number:>5}  {format_dtg(e.recorded_at)}  {e.function:<8} {e.kind:<12} {e.text}{mark}"
+        )
     return 0
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, UniqueConstraint
+from sqlalchemy import Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from krisenstab.domain.base import UTCDateTime, new_id
@@ -42,7 +42,11 @@ class SourceQuality(StrEnum):
 
 class JournalEntry(SQLModel, table=True):
     __tablename__ = "journal_entry"
-    __table_args__ = (UniqueConstraint("incident_id", "number", name="uq_journal_number"),)
+    __table_args__ = (
+        UniqueConstraint("incident_id", "number", name="uq_journal_number"),
+        # Finding the corrections of the entries on screen must not scan the ETB.
+        Index("ix_journal_entry_corrects", "incident_id", "corrects"),
+    )
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
     incident_id: str = Field(foreign_key="incident.id", max_length=36, index=True)

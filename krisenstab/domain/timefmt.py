@@ -44,7 +44,9 @@ def parse_dtg(text: str, reference: datetime | None = None) -> datetime:
     """Parse ``271530nov26`` (local time) into an aware UTC datetime."""
     raw = text.strip().lower()
     if len(raw) != 11 or not raw[:6].isdigit() or not raw[9:].isdigit():
-        raise ValueError(f"„{text}“ ist keine Datum-Zeit-Gruppe (Form TThhmmMMMJJ, z. B. 271530nov26)")
+        raise ValueError(
+            f"„{text}“ ist keine Datum-Zeit-Gruppe (Form TThhmmMMMJJ, z. B. 271530nov26)"
+        )
     try:
         month = _DTG_MONTHS.index(raw[6:9]) + 1
     except ValueError:

@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlmodel import Session
 
-from krisenstab.domain.incident import Incident
+from krisenstab.domain.base import new_id
+from krisenstab.domain.incident import STATUS_CLOSED, Incident
 from krisenstab.domain.journal import (
     GENESIS_HASH,
     EntryKind,
@@ -34,13 +35,24 @@ KINDS = tuple(k.value for k in EntryKind)
 SOURCE_QUALITIES = tuple(q.value for q in SourceQuality)
 
 
-def _open_incident(session: Session, incident_id: str) -> Incident:
-    incident = session.get(Incident, incident_id)
-    if incident is None:
+# Built once: constructing statements per call costs more than the durable
+# commit itself on a fast disk.
+_INCIDENT_STATE = select(Incident.status, Incident.title).where(Incident.id == bindparam("inc"))
+_LAST_ENTRY = (
+    select(JournalEntry.number, JournalEntry.hash)
+    .where(JournalEntry.incident_id == bindparam("inc"))
+    .order_by(JournalEntry.number.desc())
+    .limit(1)
+)
+_INSERT_ENTRY = insert(JournalEntry.__table__)
+
+
+def _check_open(session: Session, incident_id: str) -> None:
+    row = session.execute(_INCIDENT_STATE, {"inc": incident_id}).first()
+    if row is None:
         raise ServiceError(f"Ereignis {incident_id} gibt es nicht.")
-    if incident.is_closed:
-        raise ServiceError(f"Das Ereignis „{incident.title}“ ist abgeschlossen; es ist nur lesbar.")
-    return incident
+    if row[0] == STATUS_CLOSED:
+        raise ServiceError(f"Das Ereignis „{row[1]}“ ist abgeschlossen; es ist nur lesbar.")
 
 
 def write_entry(
@@ -58,13 +70,14 @@ def write_entry(
     message_id: str | None = None,
     scenario_time: datetime | None = None,
     recorded_at: datetime | None = None,
-) -> JournalEntry:
+) -> EntryView:
     """Append one entry inside the caller's (writing) transaction.
 
     The running number and the previous hash are read under the write lock
-    that the transaction holds, so concurrent writers cannot collide.
+    that the transaction holds, so concurrent writers cannot collide. A Core
+    insert (not the ORM unit of work) keeps the durable append cheap.
     """
-    _open_incident(session, incident_id)
+    _check_open(session, incident_id)
     if kind not in KINDS:
         raise ServiceError(f"Unbekannte Eintragsart „{kind}“ (erlaubt: {', '.join(KINDS)}).")
     if source_quality not in SOURCE_QUALITIES:
@@ -75,40 +88,34 @@ def write_entry(
         body = clean_text(text)
     except ValueError as exc:
         raise ServiceError(str(exc)) from None
-    last = session.execute(
-        select(JournalEntry.number, JournalEntry.hash)
-        .where(JournalEntry.incident_id == incident_id)
-        .order_by(JournalEntry.number.desc())
-        .limit(1)
-    ).first()
+    last = session.execute(_LAST_ENTRY, {"inc": incident_id}).first()
     number, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
     if corrects is not None and not 1 <= corrects < number:
         raise ServiceError(f"Eintrag Nr. {corrects} gibt es in diesem Ereignis nicht.")
     now = ensure_utc(recorded_at) if recorded_at is not None else utcnow()
-    entry = JournalEntry(
-        incident_id=incident_id,
-        number=number,
-        recorded_at=now,
-        observed_at=ensure_utc(observed_at) if observed_at is not None else now,
-        author=actor.person.strip(),
-        function=actor.function.strip(),
-        kind=str(kind),
-        source_quality=str(source_quality),
-        text=body,
-        workstation_id=actor.workstation_id,
-        corrects=corrects,
-        facility_id=facility_id,
-        task_id=task_id,
-        message_id=message_id,
-        scenario_time=ensure_utc(scenario_time) if scenario_time is not None else None,
-        prev_hash=prev_hash,
-        hash="",
-    )
-    entry.hash = chain_hash(prev_hash, entry.model_dump())
-    session.add(entry)
-    session.flush()
-    search.index_entry(session, entry.id, incident_id, body)
-    return entry
+    values: dict[str, object] = {
+        "id": new_id(),
+        "incident_id": incident_id,
+        "number": number,
+        "recorded_at": now,
+        "observed_at": ensure_utc(observed_at) if observed_at is not None else now,
+        "author": actor.person.strip(),
+        "function": actor.function.strip(),
+        "kind": str(kind),
+        "source_quality": str(source_quality),
+        "text": body,
+        "workstation_id": actor.workstation_id,
+        "corrects": corrects,
+        "facility_id": facility_id,
+        "task_id": task_id,
+        "message_id": message_id,
+        "scenario_time": ensure_utc(scenario_time) if scenario_time is not None else None,
+        "prev_hash": prev_hash,
+    }
+    values["hash"] = chain_hash(prev_hash, values)
+    session.execute(_INSERT_ENTRY, values)
+    search.index_entry(session, incident_id, number, body)
+    return EntryView(**{k: v for k, v in values.items() if k != "prev_hash"})
 
 
 def _views(session: Session, incident_id: str, rows: Sequence[JournalEntry]) -> list[EntryView]:
@@ -151,7 +158,7 @@ class JournalService:
         who = self._actor(actor)
         scenario = self.scenario_clock() if self.scenario_clock else None
         with self.db.write() as session:
-            entry = write_entry(
+            return write_entry(
                 session,
                 incident_id,
                 who,
@@ -161,8 +168,6 @@ class JournalService:
                 observed_at=observed_at,
                 scenario_time=scenario,
             )
-            view = EntryView.from_row(entry)
-        return view
 
     def correct(
         self,
@@ -184,7 +189,7 @@ class JournalService:
             ).scalar_one_or_none()
             if original is None:
                 raise ServiceError(f"Eintrag Nr. {number} gibt es in diesem Ereignis nicht.")
-            entry = write_entry(
+            return write_entry(
                 session,
                 incident_id,
                 who,
@@ -198,8 +203,6 @@ class JournalService:
                 message_id=original.message_id,
                 scenario_time=scenario,
             )
-            view = EntryView.from_row(entry)
-        return view
 
     # -- reading -------------------------------------------------------------
     def count(self, incident_id: str) -> int:

@@ -116,7 +116,9 @@ class Database:
             if not create:
                 raise StoreError(f"Die Datenbank {path} gibt es nicht.")
             if read_only:
-                raise ReadOnlyError(f"{path}: auf einem schreibgeschützten Datenträger kann keine Datenbank angelegt werden.")
+                raise ReadOnlyError(
+                    f"{path}: auf einem schreibgeschützten Datenträger kann keine Datenbank angelegt werden."
+                )
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 _create_file(path, kind)
@@ -125,7 +127,9 @@ class Database:
                     f"Die Datenbank {path} kann nicht angelegt werden: {exc}"
                 ) from None
             except OSError as exc:
-                raise StoreError(f"Die Datenbank {path} kann nicht angelegt werden: {exc}") from None
+                raise StoreError(
+                    f"Die Datenbank {path} kann nicht angelegt werden: {exc}"
+                ) from None
         else:
             _check_header(path)
         facts = _inspect(path, read_only=read_only, quick_check=quick_check)
@@ -260,7 +264,9 @@ def _create_file(path: Path, kind: str) -> None:
                 ("db_id", str(uuid.uuid4())),
                 ("created_at", now),
             ):
-                conn.execute(text("INSERT INTO meta (key, value) VALUES (:k, :v)"), {"k": key, "v": value})
+                conn.execute(
+                    text("INSERT INTO meta (key, value) VALUES (:k, :v)"), {"k": key, "v": value}
+                )
         with engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA journal_mode = WAL")
     finally:
@@ -275,7 +281,9 @@ def _create_file(path: Path, kind: str) -> None:
 
 def _inspect(path: Path, *, read_only: bool, quick_check: bool) -> FileFacts:
     try:
-        conn = sqlite3.connect(_sqlite_uri(path, read_only), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn = sqlite3.connect(
+            _sqlite_uri(path, read_only), uri=True, timeout=BUSY_TIMEOUT_MS / 1000
+        )
     except sqlite3.Error as exc:
         raise DamagedDatabaseError(f"Die Datei {path} lässt sich nicht öffnen: {exc}") from None
     try:
@@ -317,7 +325,9 @@ def _inspect(path: Path, *, read_only: bool, quick_check: bool) -> FileFacts:
         )
     kind = meta.get("kind")
     if kind not in (KIND_REAL, KIND_EXERCISE):
-        raise DamagedDatabaseError(f"Die Datenbank {path} hat keine gültige Kennzeichnung (echt/Übung).")
+        raise DamagedDatabaseError(
+            f"Die Datenbank {path} hat keine gültige Kennzeichnung (echt/Übung)."
+        )
     return FileFacts(kind=kind, db_id=meta.get("db_id", ""), revision=rev)
 
 

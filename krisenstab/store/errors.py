@@ -53,5 +53,7 @@ def translate_operational_error(exc: BaseException) -> StoreError | None:
             "Die Datenbank ist gerade von einem anderen Programm belegt. Bitte erneut versuchen."
         )
     if "malformed" in text or "not a database" in text or "disk i/o error" in text:
-        return DamagedDatabaseError(f"Die Datenbankdatei ist beschädigt ({exc.__class__.__name__}).")
+        return DamagedDatabaseError(
+            f"Die Datenbankdatei ist beschädigt ({exc.__class__.__name__})."
+        )
     return None

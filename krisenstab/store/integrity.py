@@ -88,6 +88,8 @@ def verify_chain(session: Session, incident_id: str, title: str = "") -> ChainRe
 
 
 def verify_all(session: Session) -> VerifyReport:
-    incidents = session.exec(select(Incident.id, Incident.title).order_by(Incident.created_at)).all()
+    incidents = session.exec(
+        select(Incident.id, Incident.title).order_by(Incident.created_at)
+    ).all()
     chains = [verify_chain(session, inc_id, title) for inc_id, title in incidents]
     return VerifyReport(chains=chains, missing_triggers=missing_triggers(session.connection()))

@@ -69,8 +69,8 @@ _FOUNDATION_EXTRAS = (
     # writing transaction (normalised text, so umlauts and ß match).
     """
     CREATE VIRTUAL TABLE IF NOT EXISTS journal_fts USING fts5(
-        body, entry_id UNINDEXED, incident_id UNINDEXED,
-        tokenize = "unicode61 remove_diacritics 2"
+        body, incident_id UNINDEXED, number UNINDEXED,
+        tokenize = "unicode61 remove_diacritics 2", prefix = '2 3 4'
     )
     """,
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime
+
 from sqlalchemy import text
 from sqlmodel import Session
 
@@ -38,11 +39,11 @@ def fts_query(user_text: str) -> str | None:
     return " AND ".join(f'"{tok}"*' for tok in tokens[:32])
 
 
-def index_entry(session: Session, entry_id: str, incident_id: str, body: str) -> None:
-    session.connection().execute(
-        text("INSERT INTO journal_fts (body, entry_id, incident_id) VALUES (:b, :e, :i)"),
-        {"b": normalize(body), "e": entry_id, "i": incident_id},
-    )
+_INDEX = text("INSERT INTO journal_fts (body, incident_id, number) VALUES (:b, :i, :n)")
+
+
+def index_entry(session: Session, incident_id: str, number: int, body: str) -> None:
+    session.connection().execute(_INDEX, {"b": normalize(body), "i": incident_id, "n": number})
 
 
 def _sql_time(value: datetime) -> str:
@@ -71,11 +72,13 @@ def entry_numbers(session: Session, incident_id: str, flt: JournalFilter) -> lis
     query = fts_query(flt.text) if flt.text else None
     if flt.text and query is None:
         return []
+    fts = "SELECT number FROM journal_fts WHERE journal_fts MATCH :q AND incident_id = :inc"
+    if query is not None and len(clauses) == 1:
+        # Text alone: the index answers without touching the journal table.
+        rows = session.connection().execute(text(fts), {"q": query, "inc": incident_id})
+        return sorted(row[0] for row in rows)
     if query is not None:
-        clauses.append(
-            "j.id IN (SELECT entry_id FROM journal_fts WHERE journal_fts MATCH :q"
-            " AND incident_id = :inc)"
-        )
+        clauses.append(f"j.number IN ({fts})")
         params["q"] = query
     sql = f"SELECT j.number FROM journal_entry j WHERE {' AND '.join(clauses)} ORDER BY j.number"
     return [row[0] for row in session.connection().execute(text(sql), params)]

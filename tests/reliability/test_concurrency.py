@@ -33,7 +33,15 @@ def test_four_processes_write_1000_entries_each(tmp_path):
     db.close()
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", WRITER, str(tmp_path / "stab.db"), incident, f"Platz{i}", "1000"],
+            [
+                sys.executable,
+                "-c",
+                WRITER,
+                str(tmp_path / "stab.db"),
+                incident,
+                f"Platz{i}",
+                "1000",
+            ],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

@@ -40,7 +40,16 @@ def test_incident_journal_verify_roundtrip(capsys, dbfile):
     code, out, _ = run(capsys, "--db", dbfile, "journal", "list", "--json")
     entries = json.loads(out)
     assert [e["number"] for e in entries] == [1, 2, 3]
-    for key in ("number", "recorded_at", "observed_at", "author", "function", "kind", "text", "corrects"):
+    for key in (
+        "number",
+        "recorded_at",
+        "observed_at",
+        "author",
+        "function",
+        "kind",
+        "text",
+        "corrects",
+    ):
         assert key in entries[1]
     assert entries[1]["observed_at"].startswith("2026-11-27T14:30:00")
     assert entries[2]["corrects"] == 2 and entries[1]["corrected_by"] == [3]
@@ -79,7 +88,9 @@ def test_usage_errors_exit_2_with_one_line(capsys, dbfile):
 
 
 def test_refusals_exit_1_with_one_line(capsys, dbfile, tmp_path):
-    code, _, err = run(capsys, "--db", dbfile, "journal", "add", "--author", "A", "--function", "S2", "x")
+    code, _, err = run(
+        capsys, "--db", dbfile, "journal", "add", "--author", "A", "--function", "S2", "x"
+    )
     assert code == 1 and "kein offenes Ereignis" in err and err.count("\n") == 1
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"\x00\x01garbage" * 100)
@@ -87,10 +98,23 @@ def test_refusals_exit_1_with_one_line(capsys, dbfile, tmp_path):
     assert code == 1 and "keine Krisenstab-Datenbank" in err and "Traceback" not in err
     run(capsys, "--db", dbfile, "incident", "new", "A")
     run(capsys, "--db", dbfile, "incident", "new", "B")
-    code, _, err = run(capsys, "--db", dbfile, "journal", "add", "--author", "A", "--function", "S2", "x")
+    code, _, err = run(
+        capsys, "--db", dbfile, "journal", "add", "--author", "A", "--function", "S2", "x"
+    )
     assert code == 1 and "--incident" in err
     code, _, err = run(
-        capsys, "--db", dbfile, "journal", "add", "--incident", "nope", "--author", "A", "--function", "S2", "x"
+        capsys,
+        "--db",
+        dbfile,
+        "journal",
+        "add",
+        "--incident",
+        "nope",
+        "--author",
+        "A",
+        "--function",
+        "S2",
+        "x",
     )
     assert code == 1 and "gibt es nicht" in err
 
@@ -98,7 +122,18 @@ def test_refusals_exit_1_with_one_line(capsys, dbfile, tmp_path):
 def test_bad_observed_time_is_a_usage_error(capsys, dbfile):
     run(capsys, "--db", dbfile, "incident", "new", "A")
     code, _, err = run(
-        capsys, "--db", dbfile, "journal", "add", "--author", "A", "--function", "S2", "--observed", "gestern", "x"
+        capsys,
+        "--db",
+        dbfile,
+        "journal",
+        "add",
+        "--author",
+        "A",
+        "--function",
+        "S2",
+        "--observed",
+        "gestern",
+        "x",
     )
     assert code == 2 and "keine gültige Zeitangabe" in err
 
@@ -116,7 +151,16 @@ def test_demo_database_is_created_once(capsys):
 
 def test_python_dash_m_entry_point(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "krisenstab", "--db", str(tmp_path / "x.db"), "incident", "new", "Test"],
+        [
+            sys.executable,
+            "-m",
+            "krisenstab",
+            "--db",
+            str(tmp_path / "x.db"),
+            "incident",
+            "new",
+            "Test",
+        ],
         capture_output=True,
         text=True,
         timeout=60,

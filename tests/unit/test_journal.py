@@ -37,7 +37,13 @@ def test_numbers_are_gapless_per_incident(db):
 def test_entry_fields_and_defaults(db):
     inc = new_incident(db)
     observed = parse_local("2026-11-27 14:05")
-    e = journal(db).add(inc, "  Deich bricht bei Linnich  ", kind="Lage", source_quality="Dritte", observed_at=observed)
+    e = journal(db).add(
+        inc,
+        "  Deich bricht bei Linnich  ",
+        kind="Lage",
+        source_quality="Dritte",
+        observed_at=observed,
+    )
     assert e.text == "Deich bricht bei Linnich"
     assert e.kind == "Lage" and e.source_quality == "Dritte"
     assert e.observed_at == observed
@@ -83,7 +89,10 @@ def test_closed_incident_is_read_only(db):
     with pytest.raises(ServiceError, match="abgeschlossen"):
         IncidentService(db).rename(inc, "Neu", S2)
     # The trigger refuses it too, for anyone going around the services.
-    with sqlite3.connect(db.path) as conn, pytest.raises(sqlite3.DatabaseError, match="abgeschlossen"):
+    with (
+        sqlite3.connect(db.path) as conn,
+        pytest.raises(sqlite3.DatabaseError, match="abgeschlossen"),
+    ):
         conn.execute(
             "INSERT INTO journal_entry (id, incident_id, number, recorded_at, observed_at, author,"
             " function, kind, source_quality, text, workstation_id, prev_hash, hash)"
@@ -117,7 +126,9 @@ def test_search_prefix_umlauts_and_filters(db):
     jr = journal(db)
     jr.add(inc, "Pegelstand Düren steigt")
     jr.add(inc, "Straße nach Nörvenich gesperrt", kind="Lage")
-    JournalService(db, Actor("Erika Musterfrau", "S3", "w")).add(inc, "Pumpen in Jülich", kind="Auftrag")
+    JournalService(db, Actor("Erika Musterfrau", "S3", "w")).add(
+        inc, "Pumpen in Jülich", kind="Auftrag"
+    )
     numbers = jr.numbers
     assert numbers(inc, JournalFilter(text="Pegel")) == [2]
     assert numbers(inc, JournalFilter(text="pegelst düren")) == [2]
@@ -190,7 +201,10 @@ def test_verify_detects_reordered_rows(db, ten):
 
 
 def test_verify_detects_changed_time(db, ten):
-    _tamper(db.path, "UPDATE journal_entry SET observed_at = '2020-01-01 00:00:00.000000' WHERE number = 9")
+    _tamper(
+        db.path,
+        "UPDATE journal_entry SET observed_at = '2020-01-01 00:00:00.000000' WHERE number = 9",
+    )
     assert journal(db).verify().first_bad == 9
 
 
@@ -202,7 +216,9 @@ def test_verify_only_triggers_dropped(db, ten):
     assert report.missing_triggers == ["journal_entry_no_delete"]
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(text=st.text(min_size=1, max_size=300).filter(lambda t: t.strip("\x00").strip()))
 def test_any_text_is_stored_verbatim_and_chain_verifies(text, tmp_path_factory):
     global _hyp_db

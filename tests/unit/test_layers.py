@@ -10,8 +10,23 @@ ROOT = REPO / "krisenstab"  # the source tree that goes into the wheel
 
 # For each layer, the krisenstab packages it must not import.
 FORBIDDEN = {
-    "domain": ("krisenstab.store", "krisenstab.services", "krisenstab.gui", "krisenstab.reports", "krisenstab.exchange", "krisenstab.exercise", "krisenstab.cli"),
-    "store": ("krisenstab.services", "krisenstab.gui", "krisenstab.reports", "krisenstab.exchange", "krisenstab.exercise", "krisenstab.cli"),
+    "domain": (
+        "krisenstab.store",
+        "krisenstab.services",
+        "krisenstab.gui",
+        "krisenstab.reports",
+        "krisenstab.exchange",
+        "krisenstab.exercise",
+        "krisenstab.cli",
+    ),
+    "store": (
+        "krisenstab.services",
+        "krisenstab.gui",
+        "krisenstab.reports",
+        "krisenstab.exchange",
+        "krisenstab.exercise",
+        "krisenstab.cli",
+    ),
     "services": ("krisenstab.gui", "krisenstab.cli"),
     "reports": ("krisenstab.gui", "krisenstab.cli"),
     "exchange": ("krisenstab.gui", "krisenstab.cli", "krisenstab.services"),
@@ -48,7 +63,9 @@ def test_no_widgets_below_the_gui():
     for layer in NO_QT_LAYERS:
         for path in (ROOT / layer).rglob("*.py"):
             for name in _imports(path):
-                if name.startswith(("PySide6.QtWidgets", "PySide6.QtGui", "PySide6.QtPrintSupport")):
+                if name.startswith(
+                    ("PySide6.QtWidgets", "PySide6.QtGui", "PySide6.QtPrintSupport")
+                ):
                     problems.append(f"{path.relative_to(ROOT)} imports {name}")
     assert problems == []
 
@@ -59,7 +76,9 @@ def test_every_package_is_listed_for_the_wheel():
     pyproject = REPO / "pyproject.toml"
     listed = set(tomllib.loads(pyproject.read_text())["tool"]["setuptools"]["packages"])
     present = {
-        "krisenstab." + ".".join(p.parent.relative_to(ROOT).parts) if p.parent != ROOT else "krisenstab"
+        "krisenstab." + ".".join(p.parent.relative_to(ROOT).parts)
+        if p.parent != ROOT
+        else "krisenstab"
         for p in ROOT.rglob("__init__.py")
     }
     assert present - listed == set()

@@ -158,15 +158,19 @@ def test_exercise_mark_cannot_be_removed_and_kinds_are_checked(tmp_path):
         Database.open(tmp_path / "echt.db", expect_kind="exercise")
 
 
-@pytest.mark.parametrize("statement", ["UPDATE journal_entry SET text = 'gefälscht'", "DELETE FROM journal_entry"])
+@pytest.mark.parametrize(
+    "statement", ["UPDATE journal_entry SET text = 'gefälscht'", "DELETE FROM journal_entry"]
+)
 def test_triggers_refuse_raw_update_and_delete(tmp_path, statement):
     db = new_db(tmp_path)
     inc = new_incident(db)
     journal(db).add(inc, "Pegel 3,20 m")
     db.close()
-    with sqlite3.connect(tmp_path / "stab.db") as conn:
-        with pytest.raises(sqlite3.DatabaseError, match="unveränderlich"):
-            conn.execute(statement)
+    with (
+        sqlite3.connect(tmp_path / "stab.db") as conn,
+        pytest.raises(sqlite3.DatabaseError, match="unveränderlich"),
+    ):
+        conn.execute(statement)
     db = Database.open(tmp_path / "stab.db")
     with pytest.raises(Exception, match="unveränderlich"), db.write() as s:
         s.connection().execute(text(statement))

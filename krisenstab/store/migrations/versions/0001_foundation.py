@@ -54,6 +54,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("incident_id", "number", name="uq_journal_number"),
     )
     op.create_index("ix_journal_entry_incident_id", "journal_entry", ["incident_id"])
+    op.create_index("ix_journal_entry_corrects", "journal_entry", ["incident_id", "corrects"])
     from krisenstab.store.schema import install_sqlite_extras
 
     install_sqlite_extras(op.get_bind(), revision)
