@@ -14,7 +14,12 @@ import time
 from krisenstab.cli.common import CliError, GermanArgumentParser, db_path
 
 # Each module has register(subparsers); capabilities add theirs here.
-COMMAND_MODULES = ("krisenstab.cli.journal_cmds",)
+COMMAND_MODULES = (
+    "krisenstab.cli.journal_cmds",
+    "krisenstab.cli.kritis_cmds",
+    "krisenstab.cli.staff_cmds",
+    "krisenstab.cli.trust_cmds",
+)
 
 
 def build_parser() -> GermanArgumentParser:

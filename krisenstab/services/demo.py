@@ -7,8 +7,8 @@ Capabilities add their own demo data through DEMO_BUILDERS.
 
 from __future__ import annotations
 
+import importlib
 import random
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -212,8 +212,8 @@ def build_journal_demo(db: Database, workstation_id: str, now: datetime | None =
     return incident_id
 
 
-# Each capability appends a builder: (db, workstation_id, incident_id) -> None.
-DEMO_BUILDERS: list[Callable[[Database, str, str], None]] = []
+# Each capability's demo module has build(db, workstation_id, incident_id).
+DEMO_MODULES = ("krisenstab.services.kritis_demo", "krisenstab.services.staff_demo")
 
 
 def build_demo(db: Database, workstation_id: str, now: datetime | None = None) -> str:
@@ -222,6 +222,6 @@ def build_demo(db: Database, workstation_id: str, now: datetime | None = None) -
     if existing:
         return existing[0]
     incident_id = build_journal_demo(db, workstation_id, now)
-    for builder in DEMO_BUILDERS:
-        builder(db, workstation_id, incident_id)
+    for name in DEMO_MODULES:
+        importlib.import_module(name).build(db, workstation_id, incident_id)
     return incident_id

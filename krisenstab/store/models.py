@@ -1,7 +1,16 @@
 """Imports every table module so that SQLModel.metadata knows the whole schema.
 
-Each capability adds its domain module here (and a migration in
-store/migrations/versions).
+Each capability adds its tables in its domain module (and a migration in
+store/migrations/versions with the revision reserved for it in store/schema.py).
 """
 
-from krisenstab.domain import incident, journal, meta  # noqa: F401
+from krisenstab.domain import (  # noqa: F401
+    account,
+    facility,
+    incident,
+    journal,
+    message,
+    meta,
+    staff,
+    task,
+)
