@@ -55,7 +55,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.REPORT_RELEASE,
             _P.BACKUP,
         }
-    ),  # fmt: skip
+    ),
     Role.STAFF: frozenset(
         {
             _P.JOURNAL_WRITE,
@@ -67,7 +67,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.REPORT_DRAFT,
             _P.BACKUP,
         }
-    ),  # fmt: skip
+    ),
     Role.MESSAGE_DESK: frozenset(
         {_P.JOURNAL_WRITE, _P.MESSAGE_RECORD, _P.MESSAGE_TRIAGE, _P.MESSAGE_ACK}
     ),
