@@ -1,0 +1,258 @@
+"""Starting the desktop program: application, database, „Wer sind Sie?“, main window.
+
+Importing this module is cheap; Qt widgets, the store and the main window
+are imported inside `run_gui`, so that the command line stays quick.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from krisenstab.gui.main_window import MainWindow
+    from krisenstab.services.context import Actor
+    from krisenstab.settings import Settings
+    from krisenstab.store.database import Database
+
+# Taken as early as this module is imported; callers that import it late
+# (or want process start) pass their own t0 to run_gui.
+_IMPORT_T0 = time.perf_counter()
+
+APP_NAME = "Krisenstab"
+ORGANIZATION_NAME = "Krisenstab"
+ORGANIZATION_DOMAIN = "krisenstab.invalid"
+SMOKE_PERSON = "Demo"
+SMOKE_FUNCTION = "S2"
+SMOKE_PAINT_TIMEOUT_S = 10.0
+
+# Kept referenced for the life of the process: Qt does not own translators.
+_translators: list[object] = []
+
+
+def _tr(text: str) -> str:
+    from PySide6.QtCore import QCoreApplication
+
+    return QCoreApplication.translate("app", text)
+
+
+def has_display() -> bool:
+    """Whether Qt can open a window here (on Linux without X11/Wayland it aborts)."""
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    if not sys.platform.startswith("linux"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication (reused when one exists), named, German, translated."""
+    from PySide6.QtCore import QLocale
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(ORGANIZATION_NAME)
+    app.setOrganizationDomain(ORGANIZATION_DOMAIN)
+    QLocale.setDefault(QLocale(QLocale.Language.German, QLocale.Country.Germany))
+    install_translators(app)
+    return app
+
+
+def install_translators(app: QApplication) -> int:
+    """Qt's own German texts (buttons, dialogs) and ours, where present.
+
+    Returns how many translators are installed; a second call adds none.
+    """
+    if _translators:
+        return len(_translators)
+    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+
+    from krisenstab.assets import resource
+
+    locale = QLocale()
+    qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    qt_translator = QTranslator(app)
+    if qt_translator.load(locale, "qtbase", "_", qt_dir):
+        app.installTranslator(qt_translator)
+        _translators.append(qt_translator)
+    ours = resource("translations", f"krisenstab_{locale.name().split('_')[0]}.qm")
+    if ours.is_file():
+        own_translator = QTranslator(app)
+        if own_translator.load(str(ours)):
+            app.installTranslator(own_translator)
+            _translators.append(own_translator)
+    return len(_translators)
+
+
+def open_database(db_path: Path) -> Database | None:
+    """Open the file, or show the German reason and return None."""
+    from krisenstab.gui import dialogs
+    from krisenstab.store.database import Database
+    from krisenstab.store.errors import StoreError
+
+    try:
+        return Database.open(db_path)
+    except StoreError as exc:
+        dialogs.show_error(
+            None,
+            _tr("Krisenstab – Datenbank"),
+            _tr("Die Datenbank kann nicht geöffnet werden.\n\n{0}").format(exc),
+        )
+        return None
+
+
+def ask_actor(settings: Settings, db: Database) -> Actor | None:
+    """„Wer sind Sie?“ – None when the user cancels."""
+    from krisenstab.gui.start_dialog import StartDialog
+
+    dialog = StartDialog(settings, is_exercise=db.is_exercise)
+    if dialog.exec() != StartDialog.DialogCode.Accepted:
+        return None
+    return dialog.actor()
+
+
+def smoke_actor(settings: Settings) -> Actor:
+    from krisenstab.services.context import Actor
+
+    return Actor(
+        person=settings.last_person.strip() or SMOKE_PERSON,
+        function=settings.last_function.strip() or SMOKE_FUNCTION,
+        workstation_id=settings.workstation_id,
+    )
+
+
+def _build_demo(db: Database, settings: Settings) -> None:
+    from krisenstab.gui import dialogs
+    from krisenstab.services.demo import build_demo
+    from krisenstab.store.errors import StoreError
+
+    if db.read_only:
+        return
+    try:
+        build_demo(db, settings.workstation_id)
+    except StoreError as exc:
+        dialogs.show_error(
+            None, _tr("Krisenstab – Demo"), _tr("Die Demodaten fehlen: {0}").format(exc)
+        )
+
+
+def _place_window(app: QApplication, window: MainWindow) -> None:
+    screen = app.primaryScreen()
+    if screen is None:
+        window.show()
+        return
+    area = screen.availableGeometry()
+    # Small screens (1366×768 laptops in the staff room) get every pixel.
+    if area.width() < 1600 or area.height() < 950:
+        window.showMaximized()
+        return
+    window.resize(int(area.width() * 0.8), int(area.height() * 0.85))
+    frame = window.frameGeometry()
+    frame.moveCenter(area.center())
+    window.move(frame.topLeft())
+    window.show()
+
+
+def wait_for_first_paint(app: QApplication, window: MainWindow) -> None:
+    """Process events until any widget of `window` has been painted."""
+    from PySide6.QtCore import QEvent, QEventLoop, QObject
+
+    class _PaintWatch(QObject):
+        painted = False
+
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                self.painted = True
+            return False
+
+    watch = _PaintWatch()
+    window.installEventFilter(watch)
+    window.show()
+    deadline = time.perf_counter() + SMOKE_PAINT_TIMEOUT_S
+    while not watch.painted and time.perf_counter() < deadline:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+    if not watch.painted:
+        # A platform that never exposes the window still renders into a pixmap.
+        window.grab()
+    window.removeEventFilter(watch)
+
+
+def run_gui(
+    db_path: Path,
+    *,
+    smoke: bool = False,
+    demo: bool = False,
+    t0: float | None = None,
+) -> int:
+    """Run the desktop program on `db_path`; return the exit code.
+
+    smoke: no dialogs, open the most recent open incident, paint the main
+    window once, print the milliseconds from `t0` to the first paint on
+    stdout and return 0.
+    """
+    start = _IMPORT_T0 if t0 is None else t0
+    if not has_display():
+        if not smoke:
+            # No QApplication can exist yet, so no translator either.
+            print(
+                "Krisenstab: keine grafische Oberfläche gefunden (DISPLAY ist nicht gesetzt). "
+                "Ohne Bildschirm bitte die Kommandozeile verwenden: krisenstab-cli --help",
+                file=sys.stderr,
+            )
+            return 1
+        # A smoke run on a headless machine (CI) paints offscreen.
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    app = create_application()
+
+    from krisenstab.gui import dialogs
+    from krisenstab.gui.main_window import MainWindow
+    from krisenstab.gui.shared import Shared
+    from krisenstab.settings import Settings
+    from krisenstab.store.errors import StoreError
+
+    settings = Settings.load()
+    db = open_database(Path(db_path))
+    if db is None:
+        return 1
+    window: MainWindow | None = None
+    try:
+        if demo:
+            _build_demo(db, settings)
+        actor = smoke_actor(settings) if smoke else ask_actor(settings, db)
+        if actor is None:
+            return 0
+        shared = Shared(db, settings, actor)
+        try:
+            shared.set_incident(shared.most_recent_open_incident())
+        except StoreError as exc:
+            dialogs.show_error(None, _tr("Krisenstab"), str(exc))
+            return 1
+        window = MainWindow(shared)
+        if smoke:
+            wait_for_first_paint(app, window)
+            elapsed_ms = (time.perf_counter() - start) * 1000.0
+            print(f"{elapsed_ms:.0f}", flush=True)
+            return 0
+        _place_window(app, window)
+        if shared.incident is None and not db.read_only:
+            window.incident_bar.create_incident()
+        window.journal.focus_editor()
+        return app.exec()
+    finally:
+        if window is not None:
+            window.shared.stop_polling()
+            window.hide()
+            window.deleteLater()
+            from PySide6.QtCore import QCoreApplication, QEvent
+
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        db.close()
