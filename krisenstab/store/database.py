@@ -23,7 +23,6 @@ from sqlalchemy.pool import NullPool, QueuePool
 from sqlmodel import Session, SQLModel
 
 from krisenstab.domain.meta import KIND_EXERCISE, KIND_REAL
-from krisenstab.store import models as _models  # noqa: F401  (registers every table)
 from krisenstab.store.errors import (
     DamagedDatabaseError,
     ExerciseMismatchError,
@@ -239,6 +238,10 @@ def _make_engine(path: Path, read_only: bool) -> Engine:
 def _create_file(path: Path, kind: str) -> None:
     if kind not in (KIND_REAL, KIND_EXERCISE):
         raise ValueError(kind)
+    # Every table module, only now: start-up on an existing file imports just
+    # the tables its first screen needs (SQLModel classes are costly to define).
+    from krisenstab.store import models  # noqa: F401
+
     tmp = path.with_name(path.name + ".anlage")
     if tmp.exists():
         tmp.unlink()

@@ -129,6 +129,7 @@ def test_models_match_the_migrations(tmp_path):
     from sqlalchemy import create_engine
     from sqlmodel import SQLModel
 
+    from krisenstab.store import models  # noqa: F401  (the whole schema)
     from krisenstab.store.migrate import upgrade_to_head
 
     path = tmp_path / "m.db"
