@@ -46,6 +46,10 @@ class JournalEntry(SQLModel, table=True):
         UniqueConstraint("incident_id", "number", name="uq_journal_number"),
         # Finding the corrections of the entries on screen must not scan the ETB.
         Index("ix_journal_entry_corrects", "incident_id", "corrects"),
+        # What the ETB says about a task or message (history, exercise reactions).
+        Index("ix_journal_entry_task", "task_id"),
+        Index("ix_journal_entry_message", "message_id"),
+        Index("ix_journal_entry_facility", "facility_id"),
     )
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
