@@ -27,8 +27,10 @@ from krisenstab.domain.journal import (
 )
 from krisenstab.domain.timefmt import ensure_utc, utcnow
 from krisenstab.services.context import Actor, ServiceError
+from krisenstab.services.permissions import Permission, authorize
 from krisenstab.store import search
-from krisenstab.store.database import Database
+from krisenstab.store.anchors import note_head
+from krisenstab.store.database import Database, is_exercise_bind
 from krisenstab.store.integrity import VerifyReport, verify_all
 
 KINDS = tuple(k.value for k in EntryKind)
@@ -93,6 +95,12 @@ def write_entry(
     if corrects is not None and not 1 <= corrects < number:
         raise ServiceError(f"Eintrag Nr. {corrects} gibt es in diesem Ereignis nicht.")
     now = ensure_utc(recorded_at) if recorded_at is not None else utcnow()
+    if scenario_time is None and is_exercise_bind(session):
+        # Every entry of an exercise carries the scenario time, whichever
+        # service writes it (message flow, tasks, KRITIS status, ...).
+        from krisenstab.services.exercise_state import scenario_time_in
+
+        scenario_time = scenario_time_in(session)
     values: dict[str, object] = {
         "id": new_id(),
         "incident_id": incident_id,
@@ -115,6 +123,8 @@ def write_entry(
     values["hash"] = chain_hash(prev_hash, values)
     session.execute(_INSERT_ENTRY, values)
     search.index_entry(session, incident_id, number, body)
+    # The new head goes to the workstation's anchor log after the commit.
+    note_head(session, incident_id, number, values["hash"])
     return EntryView(**{k: v for k, v in values.items() if k != "prev_hash"})
 
 
@@ -158,6 +168,7 @@ class JournalService:
         who = self._actor(actor)
         scenario = self.scenario_clock() if self.scenario_clock else None
         with self.db.write() as session:
+            authorize(session, who, Permission.JOURNAL_WRITE)
             return write_entry(
                 session,
                 incident_id,
@@ -182,6 +193,7 @@ class JournalService:
         who = self._actor(actor)
         scenario = self.scenario_clock() if self.scenario_clock else None
         with self.db.write() as session:
+            authorize(session, who, Permission.JOURNAL_WRITE)
             original = session.execute(
                 select(JournalEntry).where(
                     JournalEntry.incident_id == incident_id, JournalEntry.number == number

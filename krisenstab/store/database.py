@@ -11,6 +11,7 @@ import contextvars
 import os
 import sqlite3
 import uuid
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -46,6 +47,16 @@ BUSY_TIMEOUT_MS = 30_000
 # lock at once (BEGIN IMMEDIATE): the running number is read and the next
 # entry inserted under one lock, and a waiting writer queues at BEGIN.
 _immediate: contextvars.ContextVar[bool] = contextvars.ContextVar("_immediate", default=False)
+
+
+_ENGINE_KINDS: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
+
+
+def is_exercise_bind(session: Session) -> bool:
+    """Whether a session works on an exercise file (for code that only has the session)."""
+    bind = session.get_bind()
+    engine = getattr(bind, "engine", bind)
+    return _ENGINE_KINDS.get(engine) == KIND_EXERCISE
 
 
 @dataclass(frozen=True)
@@ -149,6 +160,7 @@ class Database:
                 f"{path} ist keine Übungsdatenbank; Übungsfunktionen sind dort gesperrt."
             )
         engine = _make_engine(path, read_only=read_only)
+        _ENGINE_KINDS[engine] = facts.kind
         return cls(path, engine, facts, read_only)
 
     @property
