@@ -93,14 +93,14 @@ def install_translators(app: QApplication) -> int:
     return len(_translators)
 
 
-def open_database(db_path: Path) -> Database | None:
+def open_database(db_path: Path, *, quick_check: bool = True) -> Database | None:
     """Open the file, or show the German reason and return None."""
     from krisenstab.gui import dialogs
     from krisenstab.store.database import Database
     from krisenstab.store.errors import StoreError
 
     try:
-        return Database.open(db_path)
+        return Database.open(db_path, quick_check=quick_check)
     except StoreError as exc:
         dialogs.show_error(
             None,
@@ -186,6 +186,44 @@ def wait_for_first_paint(app: QApplication, window: MainWindow) -> None:
     window.removeEventFilter(watch)
 
 
+def _check_in_background(window: MainWindow, db: Database) -> None:
+    """Run SQLite's quick check off the GUI thread; a damaged file is reported at once."""
+    import threading
+
+    from PySide6.QtCore import QTimer
+
+    from krisenstab.gui import dialogs
+
+    result: list[list[str]] = []
+
+    def work() -> None:
+        try:
+            result.append(db.quick_check())
+        except Exception as exc:  # a broken file may fail the check itself
+            result.append([str(exc)])
+
+    thread = threading.Thread(target=work, name="quick-check", daemon=True)
+    thread.start()
+
+    def report() -> None:
+        if thread.is_alive():
+            QTimer.singleShot(200, report)
+            return
+        problems = result[0] if result else []
+        if problems:
+            dialogs.show_error(
+                window,
+                _tr("Krisenstab – Datenbank beschädigt"),
+                _tr(
+                    "Die Prüfung der Datenbank hat Schäden gefunden:\n\n{0}\n\n"
+                    "Bitte nichts mehr eintragen und die neueste Sicherung zurückspielen "
+                    "(Datei → Sicherung zurückspielen, oder: krisenstab restore DATEI --out NEU.db)."
+                ).format("\n".join(problems[:5])),
+            )
+
+    QTimer.singleShot(200, report)
+
+
 def run_gui(
     db_path: Path,
     *,
@@ -220,7 +258,9 @@ def run_gui(
     from krisenstab.store.errors import StoreError
 
     settings = Settings.load()
-    db = open_database(Path(db_path))
+    # The integrity check of a large file takes a noticeable moment; it runs
+    # in the background once the window is up (see _check_in_background).
+    db = open_database(Path(db_path), quick_check=False)
     if db is None:
         return 1
     window: MainWindow | None = None
@@ -243,6 +283,7 @@ def run_gui(
             print(f"{elapsed_ms:.0f}", flush=True)
             return 0
         _place_window(app, window)
+        _check_in_background(window, db)
         if shared.incident is None and not db.read_only:
             window.incident_bar.create_incident()
         window.journal.focus_editor()

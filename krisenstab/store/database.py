@@ -201,6 +201,17 @@ class Database:
         finally:
             _immediate.reset(token)
 
+    def quick_check(self) -> list[str]:
+        """SQLite's quick integrity check: [] when the file is sound, else the findings."""
+        conn = self.raw_connection()
+        try:
+            rows = [r[0] for r in conn.execute("PRAGMA quick_check(20)")]
+        except sqlite3.DatabaseError as exc:
+            return [str(exc)]
+        finally:
+            conn.close()
+        return [] if rows == ["ok"] else rows
+
     def raw_connection(self) -> sqlite3.Connection:
         """A plain sqlite3 connection for store-level tools (backup, verify)."""
         return sqlite3.connect(_sqlite_uri(self.path, self.read_only), uri=True)
