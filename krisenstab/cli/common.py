@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
+import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -60,21 +62,94 @@ def open_db(args: argparse.Namespace, *, create: bool = True, expect_kind: str |
         from krisenstab.services.demo import build_demo
 
         build_demo(db, Settings.load().workstation_id)
+    # actor() logs in against the database the command works on.
+    args._opened_db = db
     return db
 
 
-def actor(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+PASSWORD_ENV = "KRISENSTAB_PASSWORD"
+NEW_PASSWORD_ENV = "KRISENSTAB_NEW_PASSWORD"
+
+
+def read_password(prompt: str, env: str = PASSWORD_ENV) -> str:
+    """From the environment (scripts) or typed without echo; never from a plain pipe."""
+    value = os.environ.get(env)
+    if value is not None:
+        return value
+    if not sys.stdin or not sys.stdin.isatty():
+        raise CliError(f"Kein Passwort: bitte {env} setzen oder im Terminal eingeben.")
+    try:
+        return getpass.getpass(prompt)
+    except (EOFError, OSError):
+        raise CliError("Die Passworteingabe wurde abgebrochen.") from None
+
+
+def read_new_password(login: str) -> str:
+    if os.environ.get(NEW_PASSWORD_ENV) is not None:
+        return os.environ[NEW_PASSWORD_ENV]
+    first = read_password(f"Neues Passwort für {login}: ", NEW_PASSWORD_ENV)
+    second = read_password("Neues Passwort wiederholen: ", NEW_PASSWORD_ENV)
+    if first != second:
+        raise CliError("Die beiden Passworteingaben stimmen nicht überein.")
+    return first
+
+
+def login(db, args: argparse.Namespace, function: str | None = None):  # type: ignore[no-untyped-def]
+    """The Actor of the account named by --user (password from env or prompt)."""
+    from krisenstab.services.accounts import SOURCE_CLI, AccountService
+    from krisenstab.services.context import PermissionDenied
+
+    user = getattr(args, "user", None)
+    if not user:
+        raise CliError(
+            "Diese Datenbank hat Benutzerkonten: bitte mit --user NAME anmelden "
+            f"(Passwort über {PASSWORD_ENV} oder Eingabe)."
+        )
+    password = read_password(f"Passwort für {user}: ")
+    try:
+        return AccountService(db).authenticate(
+            user,
+            password,
+            workstation_id=Settings.load().workstation_id,
+            function=function,
+            source=SOURCE_CLI,
+        )
+    except PermissionDenied as exc:
+        raise CliError(str(exc)) from None
+
+
+def is_open_mode(db) -> bool:  # type: ignore[no-untyped-def]
+    from krisenstab.services.accounts import AccountService
+
+    return AccountService(db).open_mode()
+
+
+def actor(args: argparse.Namespace, db=None):  # type: ignore[no-untyped-def]
+    """Who acts: the logged-in account, or (open mode) --author/--function."""
     from krisenstab.services.context import Actor
 
+    db = db or getattr(args, "_opened_db", None) or open_db(args)
+    function = getattr(args, "function", None)
+    if not is_open_mode(db):
+        return login(db, args, function)
+    if getattr(args, "user", None):
+        print(
+            "krisenstab: Hinweis: Diese Datenbank hat keine Benutzerkonten "
+            "(offener Einzelplatzbetrieb); --user wird nicht gebraucht.",
+            file=sys.stderr,
+        )
+    author = getattr(args, "author", None)
+    if not author:
+        raise CliError("Aufruffehler: bitte mit --author angeben, wer handelt.", code=2)
     return Actor(
-        person=args.author,
-        function=args.function,
+        person=author,
+        function=function or "",
         workstation_id=Settings.load().workstation_id,
     )
 
 
 def add_actor_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--author", required=True, help="wer handelt (Name)")
+    parser.add_argument("--author", help="wer handelt (Name; entfällt bei Anmeldung mit --user)")
     parser.add_argument("--function", required=True, help="Stabsfunktion, z. B. S2")
 
 

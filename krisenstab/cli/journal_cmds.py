@@ -65,7 +65,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=journal_list)
 
-    p = sub.add_parser("verify", help="Hash-Ketten und Schutz-Trigger prüfen")
+    p = sub.add_parser(
+        "verify",
+        help="Hash-Ketten, Schutz-Trigger und Abgleich mit Ankern außerhalb der Datei prüfen",
+    )
+    p.add_argument(
+        "--against",
+        action="append",
+        default=[],
+        metavar="ORDNER",
+        help="auch mit den Kettenständen dieser Sicherungen/Ankerprotokolle abgleichen",
+    )
+    p.add_argument(
+        "--no-anchors",
+        action="store_true",
+        help="das Ankerprotokoll dieses Arbeitsplatzes nicht heranziehen",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=verify)
 
@@ -205,10 +220,25 @@ def journal_list(args: argparse.Namespace) -> int:
 
 
 def verify(args: argparse.Namespace) -> int:
-    from krisenstab.services.journal import JournalService
+    from pathlib import Path
 
-    db = open_db(args, create=False)
-    report = JournalService(db).verify()
+    from krisenstab.cli.common import db_path
+    from krisenstab.services.verification import verify_database
+    from krisenstab.store.backup import is_backup_copy
+    from krisenstab.store.database import Database
+
+    for place in args.against:
+        if not Path(place).exists():
+            raise CliError(f"{place} gibt es nicht.")
+    path = db_path(args)
+    if is_backup_copy(path):
+        # Checking a backup must not change it (opening it writable would).
+        db = Database.open(path, create=False, read_only=True)
+    else:
+        db = open_db(args, create=False)
+    report = verify_database(
+        db, against=[Path(p) for p in args.against], use_anchor_log=not args.no_anchors
+    )
     if args.json:
         print_json(
             {
@@ -216,6 +246,8 @@ def verify(args: argparse.Namespace) -> int:
                 "first_bad": report.first_bad,
                 "missing_triggers": report.missing_triggers,
                 "problems": report.problems,
+                "anchors_checked": report.anchors_checked,
+                "anchor_sources": report.anchor_sources,
                 "incidents": [
                     {
                         "incident_id": c.incident_id,
@@ -238,5 +270,12 @@ def verify(args: argparse.Namespace) -> int:
             print(f"Schutz-Trigger fehlt: {name}")
         for problem in report.problems:
             print(problem)
+        if report.anchor_sources:
+            print(
+                f"Abgleich mit {report.anchors_checked} Kettenständen außerhalb der Datei: "
+                + "; ".join(report.anchor_sources)
+            )
+        else:
+            print("Keine Kettenstände außerhalb der Datei gefunden (nur die Kette selbst geprüft).")
         print("Prüfung bestanden." if report.ok else "Prüfung NICHT bestanden.")
     return 0 if report.ok else 1

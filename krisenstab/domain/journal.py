@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -129,7 +130,12 @@ def clean_text(text: str) -> str:
         raise ValueError(f"Der Eintrag ist zu lang (höchstens {MAX_TEXT_LENGTH:,} Zeichen).")
     if "\x00" in cleaned:
         cleaned = cleaned.replace("\x00", "")
-    return cleaned
+    # Lone surrogates (undecodable bytes from a terminal or file) cannot be
+    # stored or hashed as UTF-8; they become U+FFFD.
+    return _SURROGATES.sub("\ufffd", cleaned)
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from krisenstab.domain.journal import EntryKind, JournalEntry
 from krisenstab.domain.timefmt import utcnow
 from krisenstab.services.context import Actor, ServiceError
 from krisenstab.services.journal import write_entry
+from krisenstab.services.permissions import Permission, authorize
 from krisenstab.store.database import Database
 
 
@@ -52,6 +53,7 @@ class IncidentService:
         except ValueError as exc:
             raise ServiceError(str(exc)) from None
         with self.db.write() as session:
+            authorize(session, actor, Permission.INCIDENT_MANAGE)
             incident = Incident(
                 title=clean,
                 created_at=utcnow(),
@@ -121,6 +123,7 @@ class IncidentService:
         except ValueError as exc:
             raise ServiceError(str(exc)) from None
         with self.db.write() as session:
+            authorize(session, actor, Permission.INCIDENT_MANAGE)
             incident = session.get(Incident, incident_id)
             if incident is None:
                 raise ServiceError(f"Ereignis {incident_id} gibt es nicht.")
@@ -142,6 +145,7 @@ class IncidentService:
 
     def close(self, incident_id: str, actor: Actor) -> IncidentView:
         with self.db.write() as session:
+            authorize(session, actor, Permission.INCIDENT_MANAGE)
             incident = session.get(Incident, incident_id)
             if incident is None:
                 raise ServiceError(f"Ereignis {incident_id} gibt es nicht.")

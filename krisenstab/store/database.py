@@ -40,7 +40,6 @@ from krisenstab.store.schema import (
     install_sqlite_extras,
 )
 
-SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 30_000
 
 # Set while a writing transaction is opened, so that the BEGIN takes the write
@@ -64,20 +63,6 @@ class FileFacts:
     kind: str
     db_id: str
     revision: str
-
-
-def _check_header(path: Path) -> None:
-    try:
-        with path.open("rb") as fh:
-            header = fh.read(len(SQLITE_HEADER))
-    except PermissionError:
-        raise ReadOnlyError(f"Die Datei {path} darf nicht gelesen werden.") from None
-    except OSError as exc:
-        raise DamagedDatabaseError(f"Die Datei {path} kann nicht gelesen werden: {exc}") from None
-    if header != SQLITE_HEADER:
-        raise NotKrisenstabError(
-            f"Die Datei {path} ist keine Krisenstab-Datenbank (keine SQLite-Datei)."
-        )
 
 
 def _sqlite_uri(path: Path, read_only: bool) -> str:
@@ -140,8 +125,8 @@ class Database:
                 raise StoreError(
                     f"Die Datenbank {path} kann nicht angelegt werden: {exc}"
                 ) from None
-        else:
-            _check_header(path)
+        # No Python open() of the file here: closing any descriptor of a file
+        # drops this process's POSIX locks on it, including SQLite's.
         facts = _inspect(path, read_only=read_only, quick_check=quick_check)
         if facts.revision != HEAD_REVISION:
             if read_only:
@@ -316,6 +301,10 @@ def _inspect(path: Path, *, read_only: bool, quick_check: bool) -> FileFacts:
         try:
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         except sqlite3.DatabaseError as exc:
+            if "not a database" in str(exc):
+                raise NotKrisenstabError(
+                    f"Die Datei {path} ist keine Krisenstab-Datenbank (keine SQLite-Datei)."
+                ) from None
             raise DamagedDatabaseError(
                 f"Die Datei {path} ist beschädigt und kann nicht gelesen werden ({exc})."
             ) from None

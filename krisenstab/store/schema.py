@@ -35,6 +35,12 @@ REQUIRED_TRIGGERS: tuple[str, ...] = (
     "journal_entry_closed_incident",
     "meta_kind_no_update",
     "meta_kind_no_delete",
+    "meta_accounts_no_update",
+    "meta_accounts_no_delete",
+    "account_requires_flag",
+    "account_no_delete",
+    "account_event_no_update",
+    "account_event_no_delete",
 )
 
 _FOUNDATION_EXTRAS = (
@@ -76,10 +82,53 @@ _FOUNDATION_EXTRAS = (
 )
 
 
+ACCOUNTS_MODE_MESSAGE = "Der Kontenbetrieb kann nicht wieder abgeschaltet werden"
+ACCOUNT_NO_DELETE_MESSAGE = "Benutzerkonten werden nie gelöscht, nur deaktiviert"
+ACCOUNT_EVENT_MESSAGE = "Das Anmeldeprotokoll ist unveränderlich"
+
+# Accounts: once the first account exists, the open single-workstation mode is
+# over for good (the meta row 'accounts' can neither change nor go away), no
+# account is ever deleted, and the account/login log is append-only.
+_ACCOUNTS_EXTRAS = (
+    f"""
+    CREATE TRIGGER IF NOT EXISTS meta_accounts_no_update
+    BEFORE UPDATE ON meta WHEN OLD.key = 'accounts' OR NEW.key = 'accounts'
+    BEGIN SELECT RAISE(ABORT, '{ACCOUNTS_MODE_MESSAGE}'); END
+    """,
+    f"""
+    CREATE TRIGGER IF NOT EXISTS meta_accounts_no_delete
+    BEFORE DELETE ON meta WHEN OLD.key = 'accounts'
+    BEGIN SELECT RAISE(ABORT, '{ACCOUNTS_MODE_MESSAGE}'); END
+    """,
+    """
+    CREATE TRIGGER IF NOT EXISTS account_requires_flag
+    BEFORE INSERT ON account
+    WHEN NOT EXISTS (SELECT 1 FROM meta WHERE key = 'accounts')
+    BEGIN SELECT RAISE(ABORT, 'Konten nur über die Kontenverwaltung anlegen'); END
+    """,
+    f"""
+    CREATE TRIGGER IF NOT EXISTS account_no_delete
+    BEFORE DELETE ON account
+    BEGIN SELECT RAISE(ABORT, '{ACCOUNT_NO_DELETE_MESSAGE}'); END
+    """,
+    f"""
+    CREATE TRIGGER IF NOT EXISTS account_event_no_update
+    BEFORE UPDATE ON account_event
+    BEGIN SELECT RAISE(ABORT, '{ACCOUNT_EVENT_MESSAGE}'); END
+    """,
+    f"""
+    CREATE TRIGGER IF NOT EXISTS account_event_no_delete
+    BEFORE DELETE ON account_event
+    BEGIN SELECT RAISE(ABORT, '{ACCOUNT_EVENT_MESSAGE}'); END
+    """,
+)
+
+
 # Extras per revision: a migration installs its own revision's extras, a new
 # file all of them. Later capabilities add their revision's entry.
 SQLITE_EXTRAS: dict[str, tuple[str, ...]] = {
     "0001_foundation": _FOUNDATION_EXTRAS,
+    "0006_accounts": _ACCOUNTS_EXTRAS,
 }
 
 
