@@ -7,6 +7,7 @@ Prints figures and ratios; the baseline is measured in the same run.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sqlite3
 import statistics
@@ -185,6 +186,8 @@ def main() -> int:
     parser.add_argument("--entries", type=int, default=100_000)
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="krisenstab-bench-"))
+    # Settings and the anchor log of this run stay in the scratch folder.
+    os.environ.setdefault("KRISENSTAB_HOME", str(tmp / "home"))
 
     raw = bench_raw_insert(tmp / "raw.db", args.appends)
     svc = bench_service_append(tmp / "svc.db", args.appends)
