@@ -6,11 +6,13 @@ store/migrations/versions with the revision reserved for it in store/schema.py).
 
 from krisenstab.domain import (  # noqa: F401
     account,
+    exercise,
     facility,
     incident,
     journal,
     message,
     meta,
+    report,
     staff,
     task,
 )

@@ -41,6 +41,8 @@ REQUIRED_TRIGGERS: tuple[str, ...] = (
     "account_no_delete",
     "account_event_no_update",
     "account_event_no_delete",
+    "situation_report_frozen_update",
+    "situation_report_frozen_delete",
 )
 
 _FOUNDATION_EXTRAS = (
@@ -126,8 +128,23 @@ _ACCOUNTS_EXTRAS = (
 
 # Extras per revision: a migration installs its own revision's extras, a new
 # file all of them. Later capabilities add their revision's entry.
+# A released situation report has gone out on paper: it never changes again.
+_REPORTS_EXTRAS = (
+    """
+    CREATE TRIGGER IF NOT EXISTS situation_report_frozen_update
+    BEFORE UPDATE ON situation_report WHEN OLD.status = 'freigegeben'
+    BEGIN SELECT RAISE(ABORT, 'Lagebericht ist freigegeben und unveränderlich'); END
+    """,
+    """
+    CREATE TRIGGER IF NOT EXISTS situation_report_frozen_delete
+    BEFORE DELETE ON situation_report WHEN OLD.status = 'freigegeben'
+    BEGIN SELECT RAISE(ABORT, 'Lagebericht ist freigegeben und unveränderlich'); END
+    """,
+)
+
 SQLITE_EXTRAS: dict[str, tuple[str, ...]] = {
     "0001_foundation": _FOUNDATION_EXTRAS,
+    "0004_reports": _REPORTS_EXTRAS,
     "0006_accounts": _ACCOUNTS_EXTRAS,
 }
 
