@@ -91,6 +91,25 @@ class MainWindow(QMainWindow):
         self._update_actor_display()
         self._update_incident_display()
         shared.start_polling()
+        self._start_watchers_later()
+
+    # -- issue 4 hook: watchers that run before their tabs are first shown ------
+    WATCHERS_DELAY_MS = 250
+
+    def _start_watchers_later(self) -> None:
+        """The Blitz banner and the overdue-task announcer, set up after the first paint."""
+        self.blitz_overlay: Any = None
+        self.overdue_announcer: Any = None
+        QTimer.singleShot(self.WATCHERS_DELAY_MS, self, self.start_watchers)
+
+    def start_watchers(self) -> None:
+        if self.blitz_overlay is not None:
+            return
+        from krisenstab.gui.blitz_overlay import BlitzOverlay
+        from krisenstab.gui.tasks_announcer import OverdueAnnouncer
+
+        self.blitz_overlay = BlitzOverlay(self, self.shared)
+        self.overdue_announcer = OverdueAnnouncer(self, self.shared)
 
     # -- tabs ----------------------------------------------------------------
     def add_tab(self, spec: TabSpec) -> int:

@@ -55,6 +55,36 @@ TAB_SPECS: list[TabSpec] = [
         "krisenstab.gui.journal_view:JournalTab",
         order=10,
     ),
+    TabSpec(
+        "messages",
+        QT_TRANSLATE_NOOP("Tabs", "Nachrichten"),
+        "krisenstab.gui.messages_view:MessagesTab",
+        order=20,
+    ),
+    TabSpec(
+        "tasks",
+        QT_TRANSLATE_NOOP("Tabs", "Aufgaben"),
+        "krisenstab.gui.tasks_view:TasksTab",
+        order=30,
+    ),
+    TabSpec(
+        "staff",
+        QT_TRANSLATE_NOOP("Tabs", "Stab"),
+        "krisenstab.gui.staff_view:StaffTab",
+        order=40,
+    ),
+    TabSpec(
+        "contacts",
+        QT_TRANSLATE_NOOP("Tabs", "Kontakte/Zuständigkeiten"),
+        "krisenstab.gui.contacts_view:ContactsTab",
+        order=45,
+    ),
+    TabSpec(
+        "kritis",
+        QT_TRANSLATE_NOOP("Tabs", "KRITIS"),
+        "krisenstab.gui.kritis_view:KritisTab",
+        order=50,
+    ),
 ]
 
 

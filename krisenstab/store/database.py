@@ -65,6 +65,16 @@ class FileFacts:
     revision: str
 
 
+def _has_sqlite_header(path: Path) -> bool:
+    """Only on the error path: SQLite already refused the file, so no connection
+    of this process holds locks on it that closing this descriptor could drop."""
+    try:
+        with path.open("rb") as fh:
+            return fh.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return False
+
+
 def _sqlite_uri(path: Path, read_only: bool) -> str:
     uri = path.resolve().as_uri().replace("file://", "file:", 1)
     if read_only:
@@ -301,7 +311,7 @@ def _inspect(path: Path, *, read_only: bool, quick_check: bool) -> FileFacts:
         try:
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         except sqlite3.DatabaseError as exc:
-            if "not a database" in str(exc):
+            if "not a database" in str(exc) and not _has_sqlite_header(path):
                 raise NotKrisenstabError(
                     f"Die Datei {path} ist keine Krisenstab-Datenbank (keine SQLite-Datei)."
                 ) from None
