@@ -85,6 +85,13 @@ TAB_SPECS: list[TabSpec] = [
         "krisenstab.gui.kritis_view:KritisTab",
         order=50,
     ),
+    TabSpec(
+        "exercise_control",
+        QT_TRANSLATE_NOOP("Tabs", "Übungsleitung"),
+        "krisenstab.gui.exercise_console:ExerciseConsoleTab",
+        order=90,
+        exercise_only=True,
+    ),
 ]
 
 
