@@ -51,6 +51,7 @@ class JournalEntry(SQLModel, table=True):
         Index("ix_journal_entry_task", "task_id"),
         Index("ix_journal_entry_message", "message_id"),
         Index("ix_journal_entry_facility", "facility_id"),
+        Index("ix_journal_entry_function", "incident_id", "function"),
     )
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)

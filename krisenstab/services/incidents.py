@@ -74,26 +74,31 @@ class IncidentService:
 
     def list(self, include_closed: bool = True) -> list[IncidentView]:
         with self.db.session() as session:
-            counts = dict(
-                session.execute(
-                    select(JournalEntry.incident_id, func.max(JournalEntry.number)).group_by(
-                        JournalEntry.incident_id
-                    )
-                ).all()
+            # Numbers are gapless, so the highest number is the count; read per
+            # incident from the (incident_id, number) index, not by a full scan.
+            last = (
+                select(func.max(JournalEntry.number))
+                .where(JournalEntry.incident_id == Incident.id)
+                .scalar_subquery()
             )
-            query = select(Incident).order_by(Incident.created_at.desc())
+            query = select(Incident, last).order_by(Incident.created_at.desc())
             if not include_closed:
                 query = query.where(Incident.status == STATUS_OPEN)
-            return [_view(i, counts.get(i.id, 0)) for i in session.execute(query).scalars()]
+            return [_view(i, n or 0) for i, n in session.execute(query).all()]
 
     def get(self, incident_id: str) -> IncidentView:
         with self.db.session() as session:
             incident = session.get(Incident, incident_id)
             if incident is None:
                 raise ServiceError(f"Ereignis {incident_id} gibt es nicht.")
-            entries = session.execute(
-                select(func.count()).where(JournalEntry.incident_id == incident_id)
-            ).scalar_one()
+            entries = (
+                session.execute(
+                    select(func.max(JournalEntry.number)).where(
+                        JournalEntry.incident_id == incident_id
+                    )
+                ).scalar_one()
+                or 0
+            )
             return _view(incident, entries)
 
     def resolve(self, incident_id: str | None) -> IncidentView:

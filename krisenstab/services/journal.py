@@ -219,9 +219,14 @@ class JournalService:
     # -- reading -------------------------------------------------------------
     def count(self, incident_id: str) -> int:
         with self.db.session() as session:
-            return session.execute(
-                select(func.count()).where(JournalEntry.incident_id == incident_id)
-            ).scalar_one()
+            return (
+                session.execute(
+                    select(func.max(JournalEntry.number)).where(
+                        JournalEntry.incident_id == incident_id
+                    )
+                ).scalar_one()
+                or 0
+            )
 
     def numbers(self, incident_id: str, flt: JournalFilter | None = None) -> list[int]:
         """The matching entry numbers, ascending (cheap even for 100,000 entries)."""
@@ -280,14 +285,7 @@ class JournalService:
 
     def functions_used(self, incident_id: str) -> list[str]:
         with self.db.session() as session:
-            return list(
-                session.execute(
-                    select(JournalEntry.function)
-                    .where(JournalEntry.incident_id == incident_id)
-                    .distinct()
-                    .order_by(JournalEntry.function)
-                ).scalars()
-            )
+            return search.distinct_functions(session, incident_id)
 
     def verify(self) -> VerifyReport:
         with self.db.session() as session:

@@ -82,3 +82,25 @@ def entry_numbers(session: Session, incident_id: str, flt: JournalFilter) -> lis
         params["q"] = query
     sql = f"SELECT j.number FROM journal_entry j WHERE {' AND '.join(clauses)} ORDER BY j.number"
     return [row[0] for row in session.connection().execute(text(sql), params)]
+
+
+# A loose index scan: one index probe per distinct function instead of reading
+# every entry of the incident (the ETB's function filter is built at start-up).
+_DISTINCT_FUNCTIONS = text(
+    """
+    WITH RECURSIVE f(v) AS (
+        SELECT min(function) FROM journal_entry WHERE incident_id = :inc
+        UNION ALL
+        SELECT (SELECT min(function) FROM journal_entry
+                WHERE incident_id = :inc AND function > f.v)
+        FROM f WHERE f.v IS NOT NULL
+    )
+    SELECT v FROM f WHERE v IS NOT NULL
+    """
+)
+
+
+def distinct_functions(session: Session, incident_id: str) -> list[str]:
+    return [
+        row[0] for row in session.connection().execute(_DISTINCT_FUNCTIONS, {"inc": incident_id})
+    ]

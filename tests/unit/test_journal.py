@@ -234,3 +234,12 @@ def test_any_text_is_stored_verbatim_and_chain_verifies(text, tmp_path_factory):
 
 
 _hyp_db = None
+
+
+def test_functions_used_lists_each_function_once_sorted(db):
+    inc = new_incident(db)
+    for function in ("S3", "S1", "S3", "Leiter des Stabes"):
+        JournalService(db, Actor("Erika Musterfrau", function, "w")).add(inc, "Meldung")
+    other = new_incident(db, "Anderes Ereignis")
+    JournalService(db, Actor("Erika Musterfrau", "S6", "w")).add(other, "anderswo")
+    assert journal(db).functions_used(inc) == ["Leiter des Stabes", "S1", "S2", "S3"]

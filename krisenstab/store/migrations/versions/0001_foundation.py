@@ -58,6 +58,7 @@ def upgrade() -> None:
     op.create_index("ix_journal_entry_task", "journal_entry", ["task_id"])
     op.create_index("ix_journal_entry_message", "journal_entry", ["message_id"])
     op.create_index("ix_journal_entry_facility", "journal_entry", ["facility_id"])
+    op.create_index("ix_journal_entry_function", "journal_entry", ["incident_id", "function"])
     from krisenstab.store.schema import install_sqlite_extras
 
     install_sqlite_extras(op.get_bind(), revision)
