@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
     from krisenstab.gui.main_window import MainWindow
+    from krisenstab.gui.trust_startup import Opened
     from krisenstab.services.context import Actor
     from krisenstab.settings import Settings
     from krisenstab.store.database import Database
@@ -93,31 +94,30 @@ def install_translators(app: QApplication) -> int:
     return len(_translators)
 
 
-def open_database(db_path: Path, *, quick_check: bool = True) -> Database | None:
-    """Open the file, or show the German reason and return None."""
-    from krisenstab.gui import dialogs
-    from krisenstab.store.database import Database
-    from krisenstab.store.errors import StoreError
+def open_database(
+    db_path: Path, *, quick_check: bool = True, settings: Settings | None = None
+) -> Database | None:
+    """Open the file, or show the German reason and return None.
 
-    try:
-        return Database.open(db_path, quick_check=quick_check)
-    except StoreError as exc:
-        dialogs.show_error(
-            None,
-            _tr("Krisenstab – Datenbank"),
-            _tr("Die Datenbank kann nicht geöffnet werden.\n\n{0}").format(exc),
-        )
-        return None
+    A damaged file offers its newest good backup (restored as a new file,
+    which is then returned); see `krisenstab.gui.trust_startup`.
+    """
+    opened = _open_for_gui(db_path, quick_check=quick_check, settings=settings)
+    return opened.db if opened is not None else None
 
 
-def ask_actor(settings: Settings, db: Database) -> Actor | None:
-    """„Wer sind Sie?“ – None when the user cancels."""
-    from krisenstab.gui.start_dialog import StartDialog
+def _open_for_gui(db_path: Path, *, quick_check: bool, settings: Settings | None) -> Opened | None:
+    from krisenstab.gui.trust_startup import open_for_gui
+    from krisenstab.settings import Settings
 
-    dialog = StartDialog(settings, is_exercise=db.is_exercise)
-    if dialog.exec() != StartDialog.DialogCode.Accepted:
-        return None
-    return dialog.actor()
+    return open_for_gui(Path(db_path), settings or Settings.load(), quick_check=quick_check)
+
+
+def ask_actor(settings: Settings, db: Database, *, login: str = "") -> Actor | None:
+    """A login when the file has accounts, else „Wer sind Sie?“ – None when cancelled."""
+    from krisenstab.gui.trust_login import ask_start_actor
+
+    return ask_start_actor(settings, db, login=login)
 
 
 def smoke_actor(settings: Settings) -> Actor:
@@ -190,36 +190,43 @@ def _check_in_background(window: MainWindow, db: Database) -> None:
     """Run SQLite's quick check off the GUI thread; a damaged file is reported at once."""
     import threading
 
+    import shiboken6
     from PySide6.QtCore import QTimer
 
-    from krisenstab.gui import dialogs
+    from krisenstab.gui.trust_startup import report_damage
+    from krisenstab.services.backup import backup_folders, newest_good_backup
 
     result: list[list[str]] = []
+    offer: list[object] = []
+    folders = backup_folders(window.shared.settings)
 
     def work() -> None:
         try:
             result.append(db.quick_check())
         except Exception as exc:  # a broken file may fail the check itself
             result.append([str(exc)])
+        if result[0]:
+            # Verifying the backups takes a while too: still off the GUI thread.
+            try:
+                offer.append(newest_good_backup(db.path, folders))
+            except Exception:  # no offer is better than no message
+                offer.append(None)
 
     thread = threading.Thread(target=work, name="quick-check", daemon=True)
     thread.start()
 
     def report() -> None:
+        if not shiboken6.isValid(window) or not window.isVisible():
+            return  # closed meanwhile
         if thread.is_alive():
             QTimer.singleShot(200, report)
             return
         problems = result[0] if result else []
         if problems:
-            dialogs.show_error(
-                window,
-                _tr("Krisenstab – Datenbank beschädigt"),
-                _tr(
-                    "Die Prüfung der Datenbank hat Schäden gefunden:\n\n{0}\n\n"
-                    "Bitte nichts mehr eintragen und die neueste Sicherung zurückspielen "
-                    "(Datei → Sicherung zurückspielen, oder: krisenstab restore DATEI --out NEU.db)."
-                ).format("\n".join(problems[:5])),
-            )
+            candidate = offer[0] if offer else None
+            restored = report_damage(window, problems, candidate)  # type: ignore[arg-type]
+            if restored is not None:
+                window.trust.request_reopen(restored)
 
     QTimer.singleShot(200, report)
 
@@ -251,47 +258,73 @@ def run_gui(
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     app = create_application()
 
+    from krisenstab.settings import Settings
+
+    settings = Settings.load()
+    path = Path(db_path)
+    while True:
+        # The integrity check of a large file takes a noticeable moment; it runs
+        # in the background once the window is up (see _check_in_background).
+        opened = _open_for_gui(path, quick_check=False, settings=settings)
+        if opened is None:
+            return 1
+        code, reopen = _run_window(
+            app, opened.db, settings, smoke=smoke, demo=demo, start=start, login=opened.login
+        )
+        if reopen is None:
+            return code
+        # A backup was restored into a new file: the program continues there.
+        path, demo = reopen, False
+
+
+def _run_window(
+    app: QApplication,
+    db: Database,
+    settings: Settings,
+    *,
+    smoke: bool,
+    demo: bool,
+    start: float,
+    login: str = "",
+) -> tuple[int, Path | None]:
+    """One main window on `db` until it closes: (exit code, file to open next or None)."""
     from krisenstab.gui import dialogs
     from krisenstab.gui.main_window import MainWindow
     from krisenstab.gui.shared import Shared
-    from krisenstab.settings import Settings
     from krisenstab.store.errors import StoreError
 
-    settings = Settings.load()
-    # The integrity check of a large file takes a noticeable moment; it runs
-    # in the background once the window is up (see _check_in_background).
-    db = open_database(Path(db_path), quick_check=False)
-    if db is None:
-        return 1
     window: MainWindow | None = None
     try:
         if demo:
             _build_demo(db, settings)
-        actor = smoke_actor(settings) if smoke else ask_actor(settings, db)
+        actor = smoke_actor(settings) if smoke else ask_actor(settings, db, login=login)
         if actor is None:
-            return 0
+            return 0, None
         shared = Shared(db, settings, actor)
         try:
             shared.set_incident(shared.most_recent_open_incident())
         except StoreError as exc:
             dialogs.show_error(None, _tr("Krisenstab"), str(exc))
-            return 1
+            return 1, None
         window = MainWindow(shared)
         if smoke:
             wait_for_first_paint(app, window)
             elapsed_ms = (time.perf_counter() - start) * 1000.0
             print(f"{elapsed_ms:.0f}", flush=True)
-            return 0
+            return 0, None
         _place_window(app, window)
         _check_in_background(window, db)
         if shared.incident is None and not db.read_only:
             window.incident_bar.create_incident()
         window.journal.focus_editor()
-        return app.exec()
+        code = app.exec()
+        return code, window.trust.reopen_path
     finally:
         if window is not None:
             window.shared.stop_polling()
             window.hide()
+            # Logout, and a last backup when the file changed (not for a smoke run).
+            window.trust.shutdown(final_backup=not smoke)
             window.deleteLater()
             from PySide6.QtCore import QCoreApplication, QEvent
 
