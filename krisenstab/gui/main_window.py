@@ -92,6 +92,15 @@ class MainWindow(QMainWindow):
         self._update_incident_display()
         shared.start_polling()
         self._start_watchers_later()
+        # -- issue 7 hook: login state, screen lock, backups, verify, accounts ------
+        from krisenstab.gui.trust_install import install_trust
+
+        self.trust = install_trust(self)
+        self._install_exercise_hooks()
+        # -- issue 5 hook: Datei → Drucken, CAP import, watched CAP folder ----------
+        from krisenstab.gui.print_menu import install_print_menu
+
+        self.print_menu = install_print_menu(self)
 
     # -- issue 4 hook: watchers that run before their tabs are first shown ------
     WATCHERS_DELAY_MS = 250
@@ -110,6 +119,12 @@ class MainWindow(QMainWindow):
 
         self.blitz_overlay = BlitzOverlay(self, self.shared)
         self.overdue_announcer = OverdueAnnouncer(self, self.shared)
+
+    # -- issue 6 hook: scenario time in the banner, Realereignis, „Übung vorbereiten …“ --
+    def _install_exercise_hooks(self) -> None:
+        from krisenstab.gui.exercise_hooks import install_exercise_hooks
+
+        self.exercise_hooks = install_exercise_hooks(self)
 
     # -- tabs ----------------------------------------------------------------
     def add_tab(self, spec: TabSpec) -> int:
@@ -181,6 +196,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu(self.tr("&Datei"))
+        self.file_menu = file_menu
         self.change_actor_action = QAction(self.tr("&Person/Funktion wechseln …"), self)
         self.change_actor_action.setShortcut(QKeySequence("Ctrl+Shift+P"))
         self.change_actor_action.setToolTip(
@@ -190,6 +206,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.change_actor_action)
         file_menu.addSeparator()
         quit_action = QAction(self.tr("&Beenden"), self)
+        self.quit_action = quit_action
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)

@@ -86,6 +86,12 @@ TAB_SPECS: list[TabSpec] = [
         order=50,
     ),
     TabSpec(
+        "report",
+        QT_TRANSLATE_NOOP("Tabs", "Lage"),
+        "krisenstab.gui.report_view:ReportTab",
+        order=60,
+    ),
+    TabSpec(
         "exercise_control",
         QT_TRANSLATE_NOOP("Tabs", "Übungsleitung"),
         "krisenstab.gui.exercise_console:ExerciseConsoleTab",
