@@ -17,10 +17,9 @@ triage, otherwise it also stays in the triage queue for the Sichter.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import case, func, select
 from sqlmodel import Session
@@ -45,12 +44,11 @@ from krisenstab.domain.message import (
 )
 from krisenstab.domain.task import Task, TaskPriority, TaskView
 from krisenstab.domain.timefmt import ensure_utc, format_dtg, utcnow
+from krisenstab.services.acting import ActingService
 from krisenstab.services.context import Actor, ServiceError
-from krisenstab.services.journal import write_entry
 from krisenstab.services.permissions import Permission, allowed, require
 from krisenstab.services.staff import canonical_function_name, canonical_function_names
 from krisenstab.services.tasks import TaskService
-from krisenstab.store.database import Database
 
 EXCERPT_LENGTH = 200
 _ORDER = {p.value: p.order for p in MessagePriority}
@@ -140,24 +138,7 @@ def _message_view(
     )
 
 
-class MessageService:
-    def __init__(self, db: Database, actor: Actor | None = None) -> None:
-        self.db = db
-        self.actor = actor
-        # Set by the exercise mode: () -> scenario time, stamped on journal entries.
-        self.scenario_clock: Callable[[], datetime | None] | None = None
-
-    def _write_entry(self, session: Session, *args: Any, **kwargs: Any) -> EntryView:
-        """write_entry, stamped with the scenario time when an exercise clock is set."""
-        scenario = self.scenario_clock() if self.scenario_clock is not None else None
-        return write_entry(session, *args, scenario_time=scenario, **kwargs)
-
-    def _actor(self, actor: Actor | None) -> Actor:
-        actor = actor or self.actor
-        if actor is None:
-            raise ServiceError("Bitte zuerst angeben, wer Sie sind und welche Funktion Sie haben.")
-        return actor
-
+class MessageService(ActingService):
     # -- recording ---------------------------------------------------------------------
     def record_incoming(
         self,

@@ -19,16 +19,15 @@ Rules kept here:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
 from krisenstab.domain.incident import STATUS_OPEN, Incident
-from krisenstab.domain.journal import EntryKind, EntryView
+from krisenstab.domain.journal import EntryKind
 from krisenstab.domain.staff import (
     DEFAULT_FUNCTIONS,
     ETB_KEEPER,
@@ -47,8 +46,8 @@ from krisenstab.domain.staff import (
     merge_problem,
 )
 from krisenstab.domain.timefmt import ensure_utc, format_dtg, utcnow
+from krisenstab.services.acting import ActingService
 from krisenstab.services.context import Actor, ServiceError
-from krisenstab.services.journal import write_entry
 from krisenstab.services.permissions import Permission, require
 from krisenstab.store.database import Database
 
@@ -370,24 +369,7 @@ def _clean_person_fields(values: dict[str, object]) -> dict[str, object]:
     return cleaned
 
 
-class StaffService:
-    def __init__(self, db: Database, actor: Actor | None = None) -> None:
-        self.db = db
-        self.actor = actor
-        # Set by the exercise mode: () -> scenario time, stamped on journal entries.
-        self.scenario_clock: Callable[[], datetime | None] | None = None
-
-    def _write_entry(self, session: Session, *args: Any, **kwargs: Any) -> EntryView:
-        """write_entry, stamped with the scenario time when an exercise clock is set."""
-        scenario = self.scenario_clock() if self.scenario_clock is not None else None
-        return write_entry(session, *args, scenario_time=scenario, **kwargs)
-
-    def _actor(self, actor: Actor | None) -> Actor:
-        actor = actor or self.actor
-        if actor is None:
-            raise ServiceError("Bitte zuerst angeben, wer Sie sind und welche Funktion Sie haben.")
-        return actor
-
+class StaffService(ActingService):
     # -- catalogue ---------------------------------------------------------------
     def ensure_catalogue(self) -> int:
         """Seed the default functions into an empty catalogue; returns how many."""

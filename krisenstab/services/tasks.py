@@ -9,10 +9,8 @@ modal dialog.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import case, func, select
 from sqlmodel import Session
@@ -34,11 +32,10 @@ from krisenstab.domain.task import (
     parse_status,
 )
 from krisenstab.domain.timefmt import ensure_utc, format_dtg, utcnow
+from krisenstab.services.acting import ActingService
 from krisenstab.services.context import Actor, ServiceError
-from krisenstab.services.journal import write_entry
 from krisenstab.services.permissions import Permission, require
 from krisenstab.services.staff import canonical_function_name
-from krisenstab.store.database import Database
 from krisenstab.store.search import normalize
 
 
@@ -69,24 +66,7 @@ def _who(task: Task) -> str:
     return task.assigned_function + (f" ({task.assigned_person})" if task.assigned_person else "")
 
 
-class TaskService:
-    def __init__(self, db: Database, actor: Actor | None = None) -> None:
-        self.db = db
-        self.actor = actor
-        # Set by the exercise mode: () -> scenario time, stamped on journal entries.
-        self.scenario_clock: Callable[[], datetime | None] | None = None
-
-    def _write_entry(self, session: Session, *args: Any, **kwargs: Any) -> EntryView:
-        """write_entry, stamped with the scenario time when an exercise clock is set."""
-        scenario = self.scenario_clock() if self.scenario_clock is not None else None
-        return write_entry(session, *args, scenario_time=scenario, **kwargs)
-
-    def _actor(self, actor: Actor | None) -> Actor:
-        actor = actor or self.actor
-        if actor is None:
-            raise ServiceError("Bitte zuerst angeben, wer Sie sind und welche Funktion Sie haben.")
-        return actor
-
+class TaskService(ActingService):
     # -- writing ---------------------------------------------------------------------
     def create(
         self,
